@@ -17,14 +17,14 @@ import sys
 try:
     from typing import TYPE_CHECKING
 except ImportError:  # MicroPython has no typing module.
-    TYPE_CHECKING = False
+    TYPE_CHECKING = False  # type: ignore[misc]
 
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 
 try:
     RecursionLimitError = RecursionError
 except NameError:  # MicroPython raises RuntimeError on deep recursion.
-    RecursionLimitError = RuntimeError  # type: ignore[misc]
+    RecursionLimitError = RuntimeError  # type: ignore[assignment,misc]
 
 
 def b64encode(data: bytes) -> str:
@@ -83,6 +83,6 @@ try:
 
 except ImportError:  # Some MicroPython builds ship without logging.
 
-    def get_logger(name: str) -> "logging.Logger":  # type: ignore[misc]
+    def get_logger(name: str) -> "logging.Logger":
         """Return a logger that prints warnings and errors to standard error."""
         return _ConsoleLogger(name)  # type: ignore[return-value]

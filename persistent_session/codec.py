@@ -33,12 +33,12 @@ __all__ = [
     "COPY_DEEP",
     "COPY_NONE",
     "COPY_SHALLOW",
+    "copy_mode_for",
     "copy_value",
     "decode",
     "decode_text",
     "encode",
     "encode_scalar",
-    "copy_mode_for",
     "is_scalar",
 ]
 
@@ -98,7 +98,9 @@ class _Encoder:
         container_id = id(container)
         if container_id in self.open_ids:
             raise TypeError(
-                "unsupported value: a " + _type_name(container) + " that contains itself"
+                "unsupported value: a "
+                + _type_name(container)
+                + " that contains itself"
             )
         self.open_ids.add(container_id)
         return container_id
@@ -289,9 +291,7 @@ def _decode_tagged(tag: str, payload: "Any") -> "Any":
 
 def _require(payload: "Any", kind: type, tag: str) -> None:
     if type(payload) is not kind:
-        raise ValueError(
-            "the " + tag + " tag requires a " + kind.__name__ + " payload"
-        )
+        raise ValueError("the " + tag + " tag requires a " + kind.__name__ + " payload")
 
 
 def _decode_tuple(payload: "Any") -> tuple:

@@ -68,7 +68,11 @@ class _Entry:
 def _check_key(key: "Any", method: str) -> None:
     if not isinstance(key, str):
         raise TypeError(
-            method + "() requires a str key, got " + type(key).__name__ + " " + repr(key)
+            method
+            + "() requires a str key, got "
+            + type(key).__name__
+            + " "
+            + repr(key)
         )
 
 
@@ -80,7 +84,7 @@ def _encode_for(key: str, value: "Any") -> "tuple[str, int]":
 
 
 def _is_quota_error(exc: BaseException) -> bool:
-    text = (type(exc).__name__ + " " + str(getattr(exc, "name", "")) + " " + str(exc))
+    text = type(exc).__name__ + " " + str(getattr(exc, "name", "")) + " " + str(exc)
     return "quota" in text.lower()
 
 
@@ -93,9 +97,7 @@ class PersistentSession:
     `set` gives: "temporary", "persistent" or "authenticated".
     """
 
-    def __init__(
-        self, storage: "Any" = None, default_method: str = TEMPORARY
-    ) -> None:
+    def __init__(self, storage: "Any" = None, default_method: str = TEMPORARY) -> None:
         self._started = False
         self._area: "StorageArea | None" = None
         self._default_kind = TEMPORARY
@@ -357,7 +359,9 @@ class PersistentSession:
         if key is not None:
             _check_key(key, "clear")
             entry = self._entries.get(key)
-            if (entry is not None and self._is_stored(entry)) or key in self._unreadable:
+            if (
+                entry is not None and self._is_stored(entry)
+            ) or key in self._unreadable:
                 area.remove(entry_name(key))
                 self._unreadable.discard(key)
             if entry is not None:
@@ -599,7 +603,9 @@ class PersistentSession:
             except Exception as exc:
                 log.error("Could not restore stored entry %r: %s", name, exc)
 
-    def _write_error(self, key: str, text: "str | None", exc: BaseException) -> StorageError:
+    def _write_error(
+        self, key: str, text: "str | None", exc: BaseException
+    ) -> StorageError:
         size = len(text) if text is not None else 0
         if _is_quota_error(exc):
             return QuotaExceededError(

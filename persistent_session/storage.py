@@ -15,7 +15,8 @@ from ._compat import TYPE_CHECKING, get_logger
 from .entries import PROBE_ENTRY
 
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from collections.abc import Callable
+    from typing import Any
 
 log = get_logger(__name__)
 
@@ -41,13 +42,13 @@ class MemoryStorage:
             return list(self._items)[index]
         return None
 
-    def getItem(self, name: str) -> "str | None":  # noqa: N802 - Web Storage name
+    def getItem(self, name: str) -> "str | None":
         return self._items.get(name)
 
-    def setItem(self, name: str, value: str) -> None:  # noqa: N802
+    def setItem(self, name: str, value: str) -> None:
         self._items[name] = str(value)
 
-    def removeItem(self, name: str) -> None:  # noqa: N802
+    def removeItem(self, name: str) -> None:
         self._items.pop(name, None)
 
     def clear(self) -> None:
@@ -133,7 +134,9 @@ class StorageArea:
                 result.append((name, text, "the entry is not valid JSON"))
         return result
 
-    def _parse_combined(self, combined: str) -> "list[tuple[str, Any, str | None]] | None":
+    def _parse_combined(
+        self, combined: str
+    ) -> "list[tuple[str, Any, str | None]] | None":
         count_text, _, body = str(combined).partition("|")
         try:
             pairs = json.loads(body)
@@ -141,7 +144,7 @@ class StorageArea:
             return None
         if type(pairs) is not list or str(len(pairs)) != count_text:
             return None
-        result = []
+        result: "list[tuple[str, Any, str | None]]" = []
         for pair in pairs:
             if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                 return None

@@ -24,7 +24,8 @@ current task.
 from ._compat import TYPE_CHECKING, get_logger
 
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from collections.abc import Callable
+    from typing import Any
 
 log = get_logger(__name__)
 
@@ -328,9 +329,7 @@ def autorun(
     computations still run.
     """
     if not callable(function):
-        raise TypeError(
-            "autorun() requires a function, got " + type(function).__name__
-        )
+        raise TypeError("autorun() requires a function, got " + type(function).__name__)
     computation = Computation(function, _current, on_error)
     if _current is not None:
         _current.on_invalidate(lambda _: computation.stop())

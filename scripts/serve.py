@@ -12,6 +12,7 @@ import functools
 import http.server
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,10 @@ MIME_TYPES = {
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        **MIME_TYPES,
+    }
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -38,7 +42,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(port: int, root: Path = ROOT, verbose: bool = False) -> http.server.ThreadingHTTPServer:
+def make_server(
+    port: int, root: Path = ROOT, verbose: bool = False
+) -> http.server.ThreadingHTTPServer:
     """Return a server for `root` on 127.0.0.1:`port` (0 picks a free port)."""
     handler = functools.partial(Handler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -48,7 +54,9 @@ def make_server(port: int, root: Path = ROOT, verbose: bool = False) -> http.ser
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="TCP port (default 8000)"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     args = parser.parse_args()
     server = make_server(args.port, verbose=not args.quiet)
