@@ -10,10 +10,13 @@ list from a tuple. Those values become one-key objects whose key is a tag:
     date(2024, 5, 1)        {"$date": "2024-05-01"}
     datetime(...)           {"$datetime": "2024-05-01T08:30:00.000250+02:00"}
     float("nan")            {"$float": "nan"}      ("inf" and "-inf" too)
+    10**700                 {"$int": "1a2b..."}    (hex; ints of 2000 bits or more)
     {"$x": 1}               {"$dict": {"$x": 1}}   (a real dict that looks tagged)
 
-Everything else is plain JSON: None, bool, int of any size, finite float, str,
-list, and dict with str keys. Decoding builds only these types, whatever the
+Everything else is plain JSON: None, bool, int, finite float, str, list, and
+dict with str keys. Ints too long for CPython's limit on int <-> decimal text
+(`sys.set_int_max_str_digits`, 640 digits at its lowest) go in hex, which has
+no such limit, so an int of any size round-trips. Decoding builds only these types, whatever the
 text contains, and raises `ValueError` on anything it does not recognise.
 
     text, copy_mode = encode(value)
@@ -54,6 +57,15 @@ _EQUALS_TYPES = (type(None), bool, int, float, str, bytes, date, datetime)
 
 _TAG_DECODERS: "dict[str, Any]" = {}
 
+# Ints at least this large in magnitude are written in hex under "$int":
+# 2**2000 has 603 decimal digits, below the lowest limit CPython can be set to.
+_BIG_INT = 1 << 2000
+_HEX_DIGITS = "0123456789abcdef"
+
+
+def _is_big_int(value: int) -> bool:
+    return not -_BIG_INT < value < _BIG_INT
+
 
 def is_scalar(value: "Any") -> bool:
     """Return True for values that `equals` compares: immutable single values."""
@@ -69,7 +81,11 @@ class _Encoder:
     def convert(self, value: "Any") -> "tuple[Any, bool]":
         """Return the JSON-ready form of `value` and whether it is immutable."""
         kind = type(value)
-        if kind is str or kind is bool or kind is int or value is None:
+        if kind is str or kind is bool or value is None:
+            return value, True
+        if kind is int:
+            if _is_big_int(value):
+                return {"$int": "%x" % value}, True
             return value, True
         if kind is float:
             if math.isfinite(value):
@@ -171,7 +187,9 @@ def encode(value: "Any") -> "tuple[str, int]":
     not a supported type, or when a container contains itself.
     """
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str or kind is bool or value is None:
+        return _dumps(value), COPY_NONE
+    if kind is int and not _is_big_int(value):
         return _dumps(value), COPY_NONE
 
     try:
@@ -330,6 +348,17 @@ def _decode_bytes(payload: "Any") -> bytes:
     return b64decode(payload)
 
 
+def _decode_int(payload: "Any") -> int:
+    _require(payload, str, "$int")
+    digits = payload[1:] if payload[:1] == "-" else payload
+    if not digits:
+        raise ValueError("the $int tag requires hex digits")
+    for character in digits:
+        if character not in _HEX_DIGITS:
+            raise ValueError("the $int tag requires lowercase hex digits")
+    return int(payload, 16)
+
+
 def _decode_float(payload: "Any") -> float:
     if payload == "nan":
         return math.nan
@@ -357,6 +386,7 @@ _TAG_DECODERS.update(
         "$frozenset": _decode_frozenset,
         "$dict": _decode_dict,
         "$bytes": _decode_bytes,
+        "$int": _decode_int,
         "$float": _decode_float,
         "$date": _decode_date,
         "$datetime": _decode_datetime,

@@ -20,6 +20,7 @@ from . import codec, tracker
 from ._compat import TYPE_CHECKING, get_logger
 from .entries import (
     AUTHENTICATED,
+    FORMAT_VERSION,
     KEY_PREFIX,
     PERSISTENT,
     TEMPORARY,
@@ -81,6 +82,23 @@ def _encode_for(key: str, value: "Any") -> "tuple[str, int]":
         return codec.encode(value)
     except TypeError as exc:
         raise TypeError("Cannot set " + repr(key) + ": " + str(exc)) from None
+
+
+def _is_unowned_auth(data: "Any", user_id: "str | None") -> bool:
+    """Return True for an unreadable authenticated entry not owned by `user_id`.
+
+    An entry without an owner, or owned by another user, is removed at start
+    like a readable one. Only the current format version is recognised,
+    because a newer one may lay out its items differently.
+    """
+    return (
+        type(data) is list
+        and len(data) > 1
+        and type(data[0]) is int
+        and data[0] == FORMAT_VERSION
+        and data[1] == "a"
+        and (user_id is None or len(data) < 4 or data[3] != user_id)
+    )
 
 
 def _is_quota_error(exc: BaseException) -> bool:
@@ -170,7 +188,10 @@ class PersistentSession:
             try:
                 stored = parse_entry(data)
             except EntryError as exc:
-                self._skip_unreadable(key, str(exc))
+                if _is_unowned_auth(data, user_id):
+                    area.remove(name)
+                else:
+                    self._skip_unreadable(key, str(exc))
                 continue
 
             if stored.kind == TEMPORARY:

@@ -3,8 +3,9 @@
     python scripts/serve.py [--port 8000]
 
 Module scripts (`.mjs`) must be served as JavaScript and WebAssembly as
-`application/wasm`; responses carry `Cache-Control: no-store` so that a reload
-always runs the files on disk.
+`application/wasm`. The project's own files are sent with
+`Cache-Control: no-store`, so a reload always runs the files on disk; the
+runtimes under node_modules/ may be cached, as a real deployment would allow.
 """
 
 import argparse
@@ -34,7 +35,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     }
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        if self.path.startswith("/node_modules/"):
+            self.send_header("Cache-Control", "public, max-age=3600")
+        else:
+            self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
