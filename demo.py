@@ -121,4 +121,4 @@ async def main():
     document.body.dataset.ready = "1"
 
 
-await main()  # noqa: F704, PLE1142 - PyScript runs this module with top-level await
+await main()  # noqa: F704 - PyScript runs this module with top-level await

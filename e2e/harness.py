@@ -31,7 +31,7 @@ def _run(source):
     _namespace["result"] = None
     try:
         exec(str(source), _namespace)
-    except Exception as exc:  # noqa: BLE001 - reported to the test
+    except Exception as exc:  # reported to the test
         return json.dumps({"ok": False, "error": type(exc).__name__ + ": " + str(exc)})
     return json.dumps({"ok": True, "result": _namespace.get("result")})
 
@@ -53,11 +53,11 @@ def _settings_from_query():
 async def _main():
     try:
         await start(_settings_from_query())
-    except Exception as exc:  # noqa: BLE001 - reported to the test
+    except Exception as exc:  # reported to the test
         window.psStartError = type(exc).__name__ + ": " + str(exc)
         return
     window.psInterpreter = sys.implementation.name
     window.psReady = True
 
 
-await _main()  # noqa: F704, PLE1142 - PyScript runs this module with top-level await
+await _main()  # noqa: F704 - PyScript runs this module with top-level await

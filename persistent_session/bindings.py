@@ -57,6 +57,18 @@ def _parse_number(text: str) -> "int | float | None":
         return float(text)
 
 
+def _reads_as(text: str, value: "Any") -> bool:
+    """Return True when number-field `text` parses to `value`, type included."""
+    try:
+        number = _parse_number(text)
+    except ValueError:
+        return False
+    if type(number) is not type(value):
+        return False
+    # nan is not equal to itself but reads as itself.
+    return number == value or (number != number and value != value)
+
+
 class _Binding:
     """One bound element: its key, its computation and its event listeners."""
 
@@ -178,8 +190,12 @@ class Bindings:
                 return
             # Compare with what the field holds now, not with what was last
             # written, so a rerun caused by the user's own typing writes
-            # nothing and leaves the cursor where it is.
-            if str(element.value) != text:
+            # nothing and leaves the cursor where it is. A number field may
+            # hold other text for the same number ("2.50", "007").
+            shown = str(element.value)
+            if shown != text:
+                if field == "number" and _reads_as(shown, value):
+                    return
                 element.value = text
                 self.dom_writes += 1
 

@@ -40,7 +40,31 @@ USER_EVENT = "persistent-session:user"
 # cross between Python and JavaScript once per stored entry or DOM record.
 _HELPERS_SOURCE = r"""
 function startsWith(text, prefix) { return text.lastIndexOf(prefix, 0) === 0; }
+function describeError(error) {
+  if (error && typeof error.name === "string") return error.name + ": " + error.message;
+  return String(error);
+}
 return {
+  storageOrError: function (name) {
+    // Reading window.localStorage throws a SecurityError when the browser
+    // blocks storage. The error comes back as text, because MicroPython
+    // cannot catch an exception that JavaScript throws.
+    try {
+      var storage = window[name];
+      return storage ? storage : name + " does not exist";
+    } catch (error) {
+      return describeError(error);
+    }
+  },
+  callStorage: function (storage, method, name, value) {
+    try {
+      if (method === "setItem") storage.setItem(name, value);
+      else storage.removeItem(name);
+      return "";
+    } catch (error) {
+      return describeError(error);
+    }
+  },
   readCombined: function (storage, prefix) {
     var parts = [];
     var count = storage.length;
@@ -248,21 +272,66 @@ def _helpers() -> "Any":
     return window.Function(_HELPERS_SOURCE)()
 
 
+class _GuardedStorage:
+    """A browser Web Storage object whose failed calls raise OSError.
+
+    MicroPython cannot catch an exception thrown by JavaScript, so every call
+    that can throw goes through a helper that catches the exception and returns
+    its name and message, such as "QuotaExceededError: ...". `web_storage` is
+    the browser's object itself.
+    """
+
+    def __init__(self, web_storage: "Any", helpers: "Any") -> None:
+        self.web_storage = web_storage
+        self._helpers = helpers
+
+    @property
+    def length(self) -> int:
+        return int(self.web_storage.length)
+
+    def key(self, index: int) -> "Any":
+        return self.web_storage.key(index)
+
+    def getItem(self, name: str) -> "Any":
+        return self.web_storage.getItem(name)
+
+    def setItem(self, name: str, value: str) -> None:
+        self._call("setItem", name, value)
+
+    def removeItem(self, name: str) -> None:
+        self._call("removeItem", name, None)
+
+    def _call(self, method: str, name: str, value: "str | None") -> None:
+        error = self._helpers.callStorage(self.web_storage, method, name, value)
+        if error:
+            raise OSError(str(error))
+
+
 def _open_area() -> StorageArea:
+    helpers = _helpers()
+
+    def guarded(storage_name: str) -> "_GuardedStorage":
+        storage = helpers.storageOrError(storage_name)
+        if isinstance(storage, str):
+            raise OSError(storage)
+        return _GuardedStorage(storage, helpers)
+
     name, storage = open_storage(
         [
-            ("localStorage", lambda: window.localStorage),
-            ("sessionStorage", lambda: window.sessionStorage),
+            ("localStorage", lambda: guarded("localStorage")),
+            ("sessionStorage", lambda: guarded("sessionStorage")),
         ]
     )
     if name == "memory":
         return StorageArea(storage, name)
-    helpers = _helpers()
+    web_storage = storage.web_storage
     return StorageArea(
         storage,
         name,
-        read_combined=lambda prefix: str(helpers.readCombined(storage, prefix)),
-        read_pairs=lambda prefix: json.loads(str(helpers.readPairs(storage, prefix))),
+        read_combined=lambda prefix: str(helpers.readCombined(web_storage, prefix)),
+        read_pairs=lambda prefix: json.loads(
+            str(helpers.readPairs(web_storage, prefix))
+        ),
     )
 
 
@@ -283,7 +352,7 @@ def _connect(session: "PersistentSession", area: StorageArea) -> None:
 
         storage_proxy = create_proxy(on_storage)
         page.proxies.append(storage_proxy)
-        listener = helpers.listenStorage(area.storage, storage_proxy)
+        listener = helpers.listenStorage(area.storage.web_storage, storage_proxy)
         page.listeners.append(("storage", listener))
 
     def on_user(detail: str) -> None:

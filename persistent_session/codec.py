@@ -16,8 +16,9 @@ list from a tuple. Those values become one-key objects whose key is a tag:
 Everything else is plain JSON: None, bool, int, finite float, str, list, and
 dict with str keys. Ints too long for CPython's limit on int <-> decimal text
 (`sys.set_int_max_str_digits`, 640 digits at its lowest) go in hex, which has
-no such limit, so an int of any size round-trips. Decoding builds only these types, whatever the
-text contains, and raises `ValueError` on anything it does not recognise.
+no such limit, so an int of any size round-trips. Decoding builds only these
+types, whatever the text contains, and raises `ValueError` on anything it does
+not recognise.
 
     text, copy_mode = encode(value)
     assert decode(json.loads(text)) == value

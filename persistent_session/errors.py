@@ -21,8 +21,10 @@ class SessionError(Exception):
 class StorageError(SessionError):
     """Web Storage rejected a write; memory and storage keep the previous value.
 
-    `key` is the session key and `size` the length in characters of the entry
-    that could not be written.
+    A failed sign-in is the exception: it leaves nobody signed in, and `key`
+    is then the user entry's name "__ps!user". Otherwise `key` is the session
+    key. `size` is the length in characters of the entry that could not be
+    written.
     """
 
     def __init__(self, message: str, key: str, size: int) -> None:

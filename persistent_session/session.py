@@ -412,7 +412,9 @@ class PersistentSession:
 
         Signing out, or signing in as a different user, first removes every
         authenticated value from memory and storage. Authenticated values set
-        while nobody was signed in become the new user's and are stored.
+        while nobody was signed in become the new user's and are stored. When
+        the user entry cannot be stored, nobody is left signed in and
+        StorageError (QuotaExceededError for a full quota) is raised.
         """
         self._require_started()
         if user_id is not None and not isinstance(user_id, str):
@@ -428,14 +430,38 @@ class PersistentSession:
         if self._user_id is not None:
             self._remove_stored_auth()
             self._forget_auth()
-        self._user_id = user_id
 
         if user_id is None:
             area.remove(USER_ENTRY)
         else:
-            area.set(USER_ENTRY, format_user(user_id))
+            self._store_user(user_id)
+        self._user_id = user_id
+        if user_id is not None:
             self._store_pending_auth()
         self._user_dep.changed()
+
+    def _store_user(self, user_id: str) -> None:
+        area = self._area
+        assert area is not None
+        text = format_user(user_id)
+        try:
+            area.set(USER_ENTRY, text)
+        except Exception as exc:
+            # The previous user's values are gone already, so storage must not
+            # keep naming that user: end with nobody signed in, in both places.
+            area.remove(USER_ENTRY)
+            if self._user_id is not None:
+                self._user_id = None
+                self._user_dep.changed()
+            quota = _is_quota_error(exc)
+            reason = "the storage quota is exceeded" if quota else str(exc)
+            error_class = QuotaExceededError if quota else StorageError
+            raise error_class(
+                "Cannot sign in %r: storing the user entry of %d characters failed "
+                "(%s); nobody is signed in" % (user_id, len(text), reason),
+                USER_ENTRY,
+                len(text),
+            ) from None
 
     # ------------------------------------------------------- storage events
 
@@ -496,8 +522,36 @@ class PersistentSession:
             self._forget_auth()
         self._user_id = user_id
         if user_id is not None:
-            self._store_pending_auth()
+            # The signing-in tab stored its own pending values first. Where
+            # both tabs have one for a key, the stored one wins, so that every
+            # tab ends with the same value.
+            self._store_pending_auth(self._take_stored_auth())
         self._user_dep.changed()
+
+    def _take_stored_auth(self) -> "list[str]":
+        """Replace pending authenticated values that storage holds for the user.
+
+        Return the keys whose value was replaced.
+        """
+        area = self._area
+        assert area is not None
+        taken = []
+        for key, entry in list(self._entries.items()):
+            if entry.kind != AUTHENTICATED:
+                continue
+            try:
+                stored = parse_entry_text(area.get(entry_name(key)))
+            except EntryError:
+                continue
+            if stored.kind == AUTHENTICATED and stored.owner == self._user_id:
+                encoded = codec.encode(stored.value)[0]
+                self._replace(
+                    key,
+                    entry,
+                    _Entry(AUTHENTICATED, stored.value, encoded, stored.copy_mode),
+                )
+                taken.append(key)
+        return taken
 
     def _resync(self) -> None:
         area = self._area
@@ -561,7 +615,14 @@ class PersistentSession:
         self._set_grouped({kind: items})
 
     def _set_defaults(self, items: "list[tuple[str, Any]]", kind: str) -> None:
-        absent = [(key, value) for key, value in items if key not in self._entries]
+        absent = []
+        for key, value in items:
+            if key in self._entries:
+                # An unsupported value raises whether or not the key is set,
+                # so the error does not wait for a page load without the key.
+                _encode_for(key, value)
+            else:
+                absent.append((key, value))
         if absent:
             self._set_grouped({kind: absent})
 
@@ -587,6 +648,7 @@ class PersistentSession:
         area = self._area
         assert area is not None
         done: "list[tuple[str, str | None]]" = []
+        written = []
         for key, new_entry in planned:
             old_entry = self._entries.get(key)
             text = self._stored_text(new_entry.kind, new_entry.encoded or "")
@@ -596,6 +658,11 @@ class PersistentSession:
                 or key in self._unreadable
             ):
                 continue
+            if key in self._unreadable:
+                # An undo puts the unreadable text back as it was.
+                previous = area.get(name)
+            else:
+                previous = self._previous_text(old_entry)
             try:
                 if text is None:
                     area.remove(name)
@@ -604,7 +671,10 @@ class PersistentSession:
             except Exception as exc:
                 self._undo_writes(done)
                 raise self._write_error(key, text, exc) from None
-            done.append((name, self._previous_text(old_entry)))
+            done.append((name, previous))
+            written.append(key)
+
+        for key in written:
             self._unreadable.discard(key)
 
     def _previous_text(self, entry: "_Entry | None") -> "str | None":
@@ -777,11 +847,11 @@ class PersistentSession:
         ]:
             self._remove_from_memory(key)
 
-    def _store_pending_auth(self) -> None:
+    def _store_pending_auth(self, skip: "list[str] | None" = None) -> None:
         area = self._area
         assert area is not None
         for key, entry in self._entries.items():
-            if entry.kind != AUTHENTICATED:
+            if entry.kind != AUTHENTICATED or (skip is not None and key in skip):
                 continue
             text = self._stored_text(AUTHENTICATED, self._encoded(entry))
             assert text is not None

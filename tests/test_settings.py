@@ -33,7 +33,9 @@ def test_known_methods_are_taken(method, caplog):
 
 def test_temporary_is_taken_without_a_warning(caplog):
     caplog.set_level(logging.WARNING)
-    assert default_method_from_settings(settings_with("temporary"), SOURCE) == "temporary"
+    assert (
+        default_method_from_settings(settings_with("temporary"), SOURCE) == "temporary"
+    )
     assert default_method_from_text(json.dumps(settings_with("temporary")), SOURCE) == (
         "temporary"
     )
