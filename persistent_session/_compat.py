@@ -5,6 +5,7 @@ itself. MicroPython lacks `typing`, `__future__` and `logging` in some builds,
 has a smaller `binascii`, and raises `RuntimeError` where CPython raises
 `RecursionError`. Annotations are never evaluated by MicroPython, so modules
 annotate with builtin generics and quote names that only `typing` defines.
+docs/micropython.md lists every difference and where it is handled.
 
     from persistent_session._compat import TYPE_CHECKING, get_logger
 
@@ -12,12 +13,18 @@ annotate with builtin generics and quote names that only `typing` defines.
 """
 
 import binascii
+import json
 import sys
 
 try:
     from typing import TYPE_CHECKING
 except ImportError:  # MicroPython has no typing module.
     TYPE_CHECKING = False  # type: ignore[misc]
+
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _Error = TypeVar("_Error", bound=BaseException)
 
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 
@@ -33,11 +40,107 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str) -> bytes:
-    """Decode standard base64 `text`; raise ValueError when it is not base64."""
+    """Decode base64 `text` exactly as `b64encode` writes it.
+
+    Raise ValueError for anything else: wrong padding, characters outside the
+    alphabet, whitespace, or nonzero bits after the last byte. Both interpreters
+    decode leniently on their own and in different ways, so the check that
+    encoding the result gives `text` back makes them accept the same texts.
+    """
     try:
-        return binascii.a2b_base64(text.encode("ascii"))
-    except (binascii.Error, UnicodeError, TypeError) as exc:
-        raise ValueError("invalid base64 text") from exc
+        data = binascii.a2b_base64(text.encode("ascii"))
+    except Exception as exc:
+        # CPython raises binascii.Error or UnicodeEncodeError. MicroPython's
+        # binascii (from micropython-lib) has no binascii.Error and raises a
+        # plain Exception.
+        raise with_cause(ValueError("invalid base64 text"), exc)  # noqa: B904
+    if b64encode(data) != text:
+        raise ValueError("invalid base64 text: not in the form b64encode writes")
+    return data
+
+
+def with_cause(error: "_Error", cause: "BaseException | None") -> "_Error":
+    """Return `error` with `cause` as its cause; `raise with_cause(e, c)`.
+
+    This does what `raise e from c` does (`c` None hides the exception being
+    handled), but MicroPython 1.27 prints "exception chaining not supported"
+    to the browser console each time it runs `raise ... from ...`, so the
+    package never uses that statement. MicroPython records no cause. Ruff's
+    B904 cannot see this, hence the `noqa: B904` where it is used.
+    """
+    if not IS_MICROPYTHON:
+        error.__cause__ = cause
+    return error
+
+
+def log_traceback(
+    logger: "Any", exc: BaseException, message: str, *args: object
+) -> None:
+    """Log `message` with the traceback of `exc` at DEBUG level.
+
+    micropython-lib's logging has no `exc_info` argument (passing one raises
+    TypeError), so on MicroPython the traceback goes to standard error through
+    `sys.print_exception`, and only when the logger is enabled for DEBUG.
+    """
+    if not IS_MICROPYTHON:
+        logger.debug(message, *args, exc_info=exc)
+        return
+    is_enabled_for = getattr(logger, "isEnabledFor", None)
+    if is_enabled_for is not None and is_enabled_for(10):  # logging.DEBUG
+        logger.debug(message, *args)
+        sys.print_exception(exc, sys.stderr)  # type: ignore[attr-defined]
+
+
+def json_loads(text: str) -> "Any":
+    """Parse JSON `text` into the same value on every interpreter.
+
+    MicroPython's json.loads turns an escaped surrogate pair such as
+    `"\\ud834\\udd1e"`, the way CPython's json.dumps writes a character
+    beyond U+FFFF, into two separate surrogate code points instead of the one
+    character. Here such pairs become the character itself before parsing.
+    Other differences of MicroPython's parser stay: it also accepts some
+    text that is not JSON, such as `[1,]`.
+    """
+    if IS_MICROPYTHON and ("\\ud" in text or "\\uD" in text):
+        text = _join_escaped_surrogates(text)
+    return json.loads(text)
+
+
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+
+
+def _escaped_code_unit(text: str, start: int) -> int:
+    """Return the value of the 4 hex digits at `start`, or -1 when invalid."""
+    digits = text[start : start + 4]
+    if len(digits) != 4:
+        return -1
+    for digit in digits:
+        if digit not in _HEX_DIGITS:
+            return -1
+    return int(digits, 16)
+
+
+def _join_escaped_surrogates(text: str) -> str:
+    """Replace each escaped surrogate pair in JSON `text` by its character."""
+    parts = []
+    start = 0
+    index = text.find("\\")
+    while index >= 0:
+        # `index` is at a backslash that starts an escape: skip the escape,
+        # so that an escaped backslash is never taken for the start of one.
+        after = index + 2
+        if text[index + 1 : index + 2] == "u":
+            after = index + 6
+            high = _escaped_code_unit(text, index + 2)
+            if 0xD800 <= high <= 0xDBFF and text[index + 6 : index + 8] == "\\u":
+                low = _escaped_code_unit(text, index + 8)
+                if 0xDC00 <= low <= 0xDFFF:
+                    parts.append(text[start:index])
+                    parts.append(chr(0x10000 + ((high - 0xD800) << 10) + low - 0xDC00))
+                    after = start = index + 12
+        index = text.find("\\", after)
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 class _ConsoleLogger:

@@ -20,6 +20,11 @@ no such limit, so an int of any size round-trips. Decoding builds only these
 types, whatever the text contains, and raises `ValueError` on anything it does
 not recognise.
 
+A value may nest at most `MAX_DEPTH` containers deep, on every interpreter, so
+that what one interpreter writes every other one reads. Encoding, decoding and
+copying walk values with an explicit stack instead of recursion, because
+MicroPython under PyScript has room for only about 100 nested Python calls.
+
     text, copy_mode = encode(value)
     assert decode(json.loads(text)) == value
 """
@@ -28,7 +33,7 @@ import json
 import math
 from datetime import date, datetime, timedelta, timezone
 
-from ._compat import TYPE_CHECKING, RecursionLimitError, b64decode, b64encode
+from ._compat import TYPE_CHECKING, b64decode, b64encode, json_loads, with_cause
 
 if TYPE_CHECKING:
     from typing import Any
@@ -37,6 +42,7 @@ __all__ = [
     "COPY_DEEP",
     "COPY_NONE",
     "COPY_SHALLOW",
+    "MAX_DEPTH",
     "copy_mode_for",
     "copy_value",
     "decode",
@@ -58,6 +64,20 @@ _EQUALS_TYPES = (type(None), bool, int, float, str, bytes, date, datetime)
 
 _TAG_DECODERS: "dict[str, Any]" = {}
 
+# The most containers a value may nest, itself included: encoding a deeper
+# value raises TypeError, and decoding one raises ValueError. A tagged container
+# adds a level of JSON, so stored JSON nests at most about 2 * MAX_DEPTH + 1
+# deep. That is far inside what json.dumps and json.loads handle on CPython (the
+# 1000-call recursion limit), on Pyodide 314.0.8, whose json.loads crashes the
+# page beyond about 4000 levels, and on MicroPython 1.27, whose json.dumps
+# raises beyond about 1400 (both measured in Chromium).
+MAX_DEPTH = 200
+
+_CONTAINER_TYPES = (list, tuple, dict, set, frozenset)
+
+# The value `next(iterator, _END)` returns when the iterator is exhausted.
+_END: "Any" = object()
+
 # Ints at least this large in magnitude are written in hex under "$int":
 # 2**2000 has 603 decimal digits, below the lowest limit CPython can be set to.
 _BIG_INT = 1 << 2000
@@ -73,81 +93,103 @@ def is_scalar(value: "Any") -> bool:
     return type(value) in _EQUALS_TYPES
 
 
-class _Encoder:
-    """One encoding pass; it tracks the containers open on the current path."""
+def _encode_leaf(value: "Any", kind: type) -> "Any":
+    """Return the JSON-ready form of `value`, which is not a container."""
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is int:
+        if _is_big_int(value):
+            return {"$int": "%x" % value}
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        return {"$float": "nan" if math.isnan(value) else str(value)}
+    if kind is bytes:
+        return {"$bytes": b64encode(value)}
+    if kind is datetime:
+        return {"$datetime": _format_datetime(value)}
+    if kind is date:
+        return {"$date": _format_date(value)}
+    raise TypeError("unsupported value type " + _type_name(value))
 
-    def __init__(self) -> None:
-        self.open_ids: "set[int]" = set()
 
-    def convert(self, value: "Any") -> "tuple[Any, bool]":
-        """Return the JSON-ready form of `value` and whether it is immutable."""
-        kind = type(value)
-        if kind is str or kind is bool or value is None:
-            return value, True
-        if kind is int:
-            if _is_big_int(value):
-                return {"$int": "%x" % value}, True
-            return value, True
-        if kind is float:
-            if math.isfinite(value):
-                return value, True
-            return {"$float": "nan" if math.isnan(value) else str(value)}, True
-        if kind is list:
-            return self._convert_sequence(value)[0], False
+class _EncodeFrame:
+    """A container being encoded: its items still to visit and the JSON so far."""
+
+    def __init__(self, container: "Any", kind: type) -> None:
+        self.container = container
+        self.kind = kind
+        self.immutable = True
+        self.key = ""
+        self.items: "Any"
+        self.output: "Any"
         if kind is dict:
-            return self._convert_dict(value), False
+            self.items = iter(container.items())
+            self.output = {}
+        else:
+            self.items = iter(container)
+            self.output = []
+
+    def add(self, item_json: "Any", item_immutable: bool) -> None:
+        if self.kind is dict:
+            self.output[self.key] = item_json
+        else:
+            self.output.append(item_json)
+        if not item_immutable:
+            self.immutable = False
+
+    def finish(self) -> "tuple[Any, bool]":
+        """Return the container's JSON-ready form and whether it is immutable."""
+        kind = self.kind
+        output = self.output
+        if kind is list:
+            return output, False
+        if kind is dict:
+            if len(output) == 1:
+                for only_key in output:
+                    if only_key.startswith("$"):
+                        return {"$dict": output}, False
+            return output, False
         if kind is tuple:
-            items, immutable = self._convert_sequence(value)
-            return {"$tuple": items}, immutable
-        if kind is set or kind is frozenset:
-            items = self._convert_members(value)
-            tag = "$set" if kind is set else "$frozenset"
-            return {tag: items}, kind is frozenset
-        if kind is bytes:
-            return {"$bytes": b64encode(value)}, True
-        if kind is datetime:
-            return {"$datetime": _format_datetime(value)}, True
-        if kind is date:
-            return {"$date": _format_date(value)}, True
-        raise TypeError("unsupported value type " + _type_name(value))
-
-    def _enter(self, container: "Any") -> int:
-        container_id = id(container)
-        if container_id in self.open_ids:
-            raise TypeError(
-                "unsupported value: a "
-                + _type_name(container)
-                + " that contains itself"
-            )
-        self.open_ids.add(container_id)
-        return container_id
-
-    def _convert_sequence(self, items: "Any") -> "tuple[list[Any], bool]":
-        container_id = self._enter(items)
-        converted = []
-        immutable = True
-        for item in items:
-            item_json, item_immutable = self.convert(item)
-            converted.append(item_json)
-            immutable = immutable and item_immutable
-        self.open_ids.discard(container_id)
-        return converted, immutable
-
-    def _convert_members(self, members: "Any") -> "list[Any]":
-        # Sets have no order; sorting by encoded text gives equal sets equal text.
-        container_id = self._enter(members)
-        pairs = []
-        for member in members:
-            member_json, _immutable = self.convert(member)
-            pairs.append((_dumps(member_json), member_json))
-        self.open_ids.discard(container_id)
+            return {"$tuple": output}, self.immutable
+        # Sets have no order; sorting by encoded text gives equal sets equal
+        # text on one interpreter.
+        pairs = [(_dumps(member_json), member_json) for member_json in output]
         pairs.sort(key=_first)
-        return [member_json for _text, member_json in pairs]
+        members = [member_json for _text, member_json in pairs]
+        if kind is set:
+            return {"$set": members}, False
+        return {"$frozenset": members}, True
 
-    def _convert_dict(self, mapping: "dict[Any, Any]") -> "dict[str, Any]":
-        container_id = self._enter(mapping)
-        converted = {}
-        for key, item in mapping.items():
+
+def _convert(value: "Any") -> "tuple[Any, bool]":
+    """Return the JSON-ready form of `value` and whether it is immutable.
+
+    Raise TypeError for an unsupported type anywhere in `value`, a container
+    that contains itself, or nesting deeper than MAX_DEPTH.
+    """
+    kind = type(value)
+    if kind not in _CONTAINER_TYPES:
+        return _encode_leaf(value, kind), True
+
+    # The containers on the path from `value` to the item being visited.
+    stack = [_EncodeFrame(value, kind)]
+    open_ids = {id(value)}
+    while True:
+        frame = stack[-1]
+        item = next(frame.items, _END)
+        if item is _END:
+            stack.pop()
+            open_ids.discard(id(frame.container))
+            item_json, item_immutable = frame.finish()
+            if not stack:
+                return item_json, item_immutable
+            stack[-1].add(item_json, item_immutable)
+            continue
+
+        if frame.kind is dict:
+            key, item = item
             if type(key) is not str:
                 raise TypeError(
                     "unsupported value: dict keys must be str, got "
@@ -155,13 +197,22 @@ class _Encoder:
                     + " key "
                     + _short_repr(key)
                 )
-            converted[key] = self.convert(item)[0]
-        self.open_ids.discard(container_id)
-        if len(converted) == 1:
-            (only_key,) = converted
-            if only_key.startswith("$"):
-                return {"$dict": converted}
-        return converted
+            frame.key = key
+        item_kind = type(item)
+        if item_kind not in _CONTAINER_TYPES:
+            frame.add(_encode_leaf(item, item_kind), True)
+            continue
+        if id(item) in open_ids:
+            raise TypeError(
+                "unsupported value: a " + _type_name(item) + " that contains itself"
+            )
+        if len(stack) >= MAX_DEPTH:
+            raise TypeError(
+                "unsupported value: a %s nested too deeply (more than %d levels "
+                "of containers)" % (_type_name(value), MAX_DEPTH)
+            )
+        open_ids.add(id(item))
+        stack.append(_EncodeFrame(item, item_kind))
 
 
 def _first(pair: "tuple[str, Any]") -> str:
@@ -193,12 +244,7 @@ def encode(value: "Any") -> "tuple[str, int]":
     if kind is int and not _is_big_int(value):
         return _dumps(value), COPY_NONE
 
-    try:
-        converted, immutable = _Encoder().convert(value)
-    except RecursionLimitError as exc:
-        raise TypeError(
-            "unsupported value: a " + _type_name(value) + " nested too deeply"
-        ) from exc
+    converted, immutable = _convert(value)
     text = _dumps(converted)
     if immutable:
         return text, COPY_NONE
@@ -233,27 +279,73 @@ def copy_value(value: "Any", mode: int) -> "Any":
     return _deep_copy(value)
 
 
+class _BuildFrame:
+    """A container being built from another: items still to visit, and output.
+
+    `kind` is the type to build: list, tuple, dict, set or frozenset. Items
+    are collected in a list (in a dict for dict) and converted at the end.
+    """
+
+    def __init__(self, kind: type, items: "Any") -> None:
+        self.kind = kind
+        self.items = items
+        self.key = ""
+        self.output: "Any" = {} if kind is dict else []
+
+    def add(self, item: "Any") -> None:
+        if self.kind is dict:
+            self.output[self.key] = item
+        else:
+            self.output.append(item)
+
+    def finish(self) -> "Any":
+        kind = self.kind
+        if kind is list or kind is dict:
+            return self.output
+        return kind(self.output)
+
+
 def _deep_copy(value: "Any") -> "Any":
     kind = type(value)
-    if kind is list:
-        return [_deep_copy(item) for item in value]
-    if kind is dict:
-        return {key: _deep_copy(item) for key, item in value.items()}
-    if kind is tuple:
-        return tuple([_deep_copy(item) for item in value])
     if kind is set:
         # Set members are hashable, and every hashable supported value is
         # immutable, so the members themselves can be shared.
         return set(value)
-    return value
+    if kind is not list and kind is not dict and kind is not tuple:
+        return value
+
+    # Values reach here through encode or decode, so they nest at most
+    # MAX_DEPTH deep and contain no cycles.
+    stack = [_BuildFrame(kind, iter(value.items() if kind is dict else value))]
+    while True:
+        frame = stack[-1]
+        item = next(frame.items, _END)
+        if item is _END:
+            stack.pop()
+            copied = frame.finish()
+            if not stack:
+                return copied
+            stack[-1].add(copied)
+            continue
+        if frame.kind is dict:
+            frame.key, item = item
+        item_kind = type(item)
+        if item_kind is list or item_kind is tuple:
+            stack.append(_BuildFrame(item_kind, iter(item)))
+        elif item_kind is dict:
+            stack.append(_BuildFrame(dict, iter(item.items())))
+        elif item_kind is set:
+            frame.add(set(item))
+        else:
+            frame.add(item)
 
 
 def decode_text(text: str) -> "tuple[Any, int]":
     """Decode JSON `text` made by `encode`; return the value and its copy mode."""
     try:
-        data = json.loads(text)
+        data = json_loads(text)
     except ValueError as exc:
-        raise ValueError("invalid JSON") from exc
+        raise with_cause(ValueError("invalid JSON"), exc)  # noqa: B904
     value = decode(data)
     return value, copy_mode_for(value)
 
@@ -270,38 +362,96 @@ def copy_mode_for(value: "Any") -> int:
 
 
 def _is_immutable(value: "Any") -> bool:
-    kind = type(value)
-    if kind is list or kind is dict or kind is set:
-        return False
-    if kind is tuple:
-        for item in value:
-            if not _is_immutable(item):
-                return False
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is list or kind is dict or kind is set:
+            return False
+        if kind is tuple:
+            pending.extend(item)
     return True
 
 
 def decode(data: "Any") -> "Any":
     """Build the session value that `data` (parsed JSON) describes.
 
-    Raise ValueError when `data` is not something `encode` makes.
+    Raise ValueError when `data` is not something `encode` makes, which
+    includes nesting deeper than MAX_DEPTH.
     """
+    node = _decode_node(data)
+    if type(node) is not _BuildFrame:
+        return node
+
+    # The containers on the path from `data` to the item being decoded.
+    stack = [node]
+    while True:
+        frame = stack[-1]
+        item = next(frame.items, _END)
+        if item is _END:
+            stack.pop()
+            value = _finish_decoded(frame)
+            if not stack:
+                return value
+            stack[-1].add(value)
+            continue
+
+        if frame.kind is dict:
+            key, item = item
+            if type(key) is not str:
+                # MicroPython's json.loads accepts {1: 2}.
+                raise ValueError("unexpected JSON object key " + _short_repr(key))
+            frame.key = key
+        node = _decode_node(item)
+        if type(node) is not _BuildFrame:
+            frame.add(node)
+            continue
+        if len(stack) >= MAX_DEPTH:
+            raise ValueError(
+                "the value is nested too deeply (more than %d levels of containers)"
+                % MAX_DEPTH
+            )
+        stack.append(node)
+
+
+def _decode_node(data: "Any") -> "Any":
+    """Return the value `data` describes, or a _BuildFrame for a container."""
     kind = type(data)
-    if kind is str or kind is int or kind is bool or data is None:
-        return data
-    if kind is float:
+    if kind is str or kind is int or kind is bool or kind is float or data is None:
         return data
     if kind is list:
-        return [decode(item) for item in data]
+        return _BuildFrame(list, iter(data))
     if kind is dict:
         if len(data) == 1:
             for tag in data:
-                if tag.startswith("$"):
+                if type(tag) is str and tag.startswith("$"):
                     return _decode_tagged(tag, data[tag])
-        return {key: decode(item) for key, item in data.items()}
+        return _BuildFrame(dict, iter(data.items()))
     raise ValueError("unexpected JSON value of type " + _type_name(data))
 
 
+def _finish_decoded(frame: _BuildFrame) -> "Any":
+    kind = frame.kind
+    if kind is set or kind is frozenset:
+        tag = "$set" if kind is set else "$frozenset"
+        for member in frame.output:
+            try:
+                hash(member)
+            except TypeError as exc:
+                kind_name = _type_name(member)
+                message = "the " + tag + " tag holds an unhashable " + kind_name
+                raise with_cause(ValueError(message), exc)  # noqa: B904
+    return frame.finish()
+
+
 def _decode_tagged(tag: str, payload: "Any") -> "Any":
+    if tag == "$tuple" or tag == "$set" or tag == "$frozenset":
+        _require(payload, list, tag)
+        kind = tuple if tag == "$tuple" else set if tag == "$set" else frozenset
+        return _BuildFrame(kind, iter(payload))
+    if tag == "$dict":
+        _require(payload, dict, tag)
+        return _BuildFrame(dict, iter(payload.items()))
     decoder = _TAG_DECODERS.get(tag)
     if decoder is None:
         raise ValueError("unknown type tag " + repr(tag))
@@ -311,37 +461,6 @@ def _decode_tagged(tag: str, payload: "Any") -> "Any":
 def _require(payload: "Any", kind: type, tag: str) -> None:
     if type(payload) is not kind:
         raise ValueError("the " + tag + " tag requires a " + kind.__name__ + " payload")
-
-
-def _decode_tuple(payload: "Any") -> tuple:
-    _require(payload, list, "$tuple")
-    return tuple([decode(item) for item in payload])
-
-
-def _decode_members(payload: "Any", tag: str) -> "list[Any]":
-    _require(payload, list, tag)
-    members = [decode(item) for item in payload]
-    for member in members:
-        try:
-            hash(member)
-        except TypeError as exc:
-            raise ValueError(
-                "the " + tag + " tag holds an unhashable " + _type_name(member)
-            ) from exc
-    return members
-
-
-def _decode_set(payload: "Any") -> set:
-    return set(_decode_members(payload, "$set"))
-
-
-def _decode_frozenset(payload: "Any") -> frozenset:
-    return frozenset(_decode_members(payload, "$frozenset"))
-
-
-def _decode_dict(payload: "Any") -> dict:
-    _require(payload, dict, "$dict")
-    return {key: decode(item) for key, item in payload.items()}
 
 
 def _decode_bytes(payload: "Any") -> bytes:
@@ -380,12 +499,10 @@ def _decode_datetime(payload: "Any") -> datetime:
     return _parse_datetime(payload)
 
 
+# The tags of values that contain no other value. The containers ($tuple,
+# $set, $frozenset, $dict) are decoded by `decode` itself, without recursion.
 _TAG_DECODERS.update(
     {
-        "$tuple": _decode_tuple,
-        "$set": _decode_set,
-        "$frozenset": _decode_frozenset,
-        "$dict": _decode_dict,
         "$bytes": _decode_bytes,
         "$int": _decode_int,
         "$float": _decode_float,
@@ -437,8 +554,13 @@ def _format_offset(offset: timedelta) -> str:
 
 
 def _parse_int(text: str, what: str) -> int:
-    if not text.isdigit():
+    # Only ASCII digits: CPython's isdigit() and int() also accept other
+    # scripts' digits ("٢٠٢٤"), which MicroPython rejects.
+    if not text:
         raise ValueError("invalid " + what + " " + repr(text))
+    for character in text:
+        if character not in "0123456789":
+            raise ValueError("invalid " + what + " " + repr(text))
     return int(text)
 
 

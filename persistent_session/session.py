@@ -448,7 +448,7 @@ class PersistentSession:
             area.set(USER_ENTRY, text)
         except Exception as exc:
             # The previous user's values are gone already, so storage must not
-            # keep naming that user: end with nobody signed in, in both places.
+            # keep naming that user. Memory and storage end with nobody signed in.
             area.remove(USER_ENTRY)
             if self._user_id is not None:
                 self._user_id = None
@@ -478,17 +478,35 @@ class PersistentSession:
         if name is None:
             self._resync()
             return
+        if name != USER_ENTRY and not name.startswith(KEY_PREFIX):
+            return
+
+        # Events arrive after the fact: this tab, or a third one, may have
+        # written the same entry since. Applying what storage holds now, not
+        # the event's value, keeps every tab equal to storage.
+        area = self._area
+        assert area is not None
+        current = area.get(name)
         if name == USER_ENTRY:
-            self._receive_user(parse_user(new_value))
+            self._receive_user(parse_user(current))
             return
-        if not name.startswith(KEY_PREFIX):
-            return
+
         key = name[len(KEY_PREFIX) :]
-        if new_value is None:
+        if current is None and new_value is not None:
+            # A make_temp marker is removed right after it is written, so only
+            # the event still shows it.
+            try:
+                marker = parse_entry_text(new_value)
+            except EntryError:
+                marker = None
+            if marker is not None and marker.kind == TEMPORARY:
+                self._receive_entry(key, marker)
+                return
+        if current is None:
             self._receive_removal(key)
             return
         try:
-            stored = parse_entry_text(new_value)
+            stored = parse_entry_text(current)
         except EntryError as exc:
             log.warning("Ignored a change to stored key %r: %s", key, exc)
             return
@@ -529,13 +547,13 @@ class PersistentSession:
         self._user_dep.changed()
 
     def _take_stored_auth(self) -> "list[str]":
-        """Replace pending authenticated values that storage holds for the user.
+        """Replace pending authenticated values stored for the signed-in user.
 
         Return the keys whose value was replaced.
         """
         area = self._area
         assert area is not None
-        taken = []
+        replaced_keys = []
         for key, entry in list(self._entries.items()):
             if entry.kind != AUTHENTICATED:
                 continue
@@ -550,8 +568,8 @@ class PersistentSession:
                     entry,
                     _Entry(AUTHENTICATED, stored.value, encoded, stored.copy_mode),
                 )
-                taken.append(key)
-        return taken
+                replaced_keys.append(key)
+        return replaced_keys
 
     def _resync(self) -> None:
         area = self._area

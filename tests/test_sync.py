@@ -1,8 +1,8 @@
 """Cross-tab synchronisation through storage events.
 
-`Origin` stands for the tabs of one origin: every tab gets its own view of
-one shared FakeStorage, and each change a tab makes becomes a storage event
-for every other tab, queued and delivered in order as a browser does.
+`Origin` models the tabs of one origin. Every tab gets its own view of one
+shared FakeStorage. Each change a tab makes becomes a storage event for every
+other tab, queued and delivered in order as a browser does.
 """
 
 import logging
@@ -104,7 +104,7 @@ def tabs(origin):
 
 @pytest.fixture
 def signed_in(origin, tabs):
-    """Two tabs with alice signed in, both told of it."""
+    """Two tabs with alice signed in, after the sign-in event was delivered."""
     tabs[0].session.set_user("alice")
     origin.deliver()
     return tabs
@@ -548,11 +548,13 @@ def test_equal_value_reruns_nobody(tabs, storage):
     assert len(seen_equals) == 1
 
 
-def test_equal_value_other_spacing(tabs):
+def test_equal_value_other_spacing(tabs, storage):
     _first, second = tabs
+    storage._items["__ps:cart"] = '[1,"p",["apple",2]]'
     second.session.handle_storage_event("__ps:cart", '[1,"p",["apple",2]]')
     seen = watch(lambda: second.session.get("cart"))
 
+    storage._items["__ps:cart"] = '[1, "p", ["apple", 2]]'
     second.session.handle_storage_event("__ps:cart", '[1, "p", ["apple", 2]]')
     flush()
 
@@ -771,20 +773,23 @@ def test_malformed_entry_ignored(tabs, storage, caplog, text):
     seen = watch(lambda: second.session.get("theme"))
     storage.reset_calls()
 
+    storage._items["__ps:theme"] = text
     with caplog.at_level(logging.WARNING, logger="persistent_session"):
         second.session.handle_storage_event("__ps:theme", text)
     flush()
 
     assert second.session.get("theme") == "dark"
     assert seen == ["dark"]
-    assert storage.calls == []
+    assert storage.count("setItem") == 0
+    assert storage.count("removeItem") == 0
     assert len(caplog.records) == 1
     assert "'theme'" in caplog.text
 
 
-def test_malformed_user_entry_signs_out(origin, signed_in):
+def test_malformed_user_entry_signs_out(origin, signed_in, storage):
     _first, second = signed_in
 
+    storage._items["__ps!user"] = "not json"
     second.session.handle_storage_event("__ps!user", "not json")
 
     assert second.session.user_id is None
@@ -890,3 +895,28 @@ def test_burst_delivered_each(origin, storage):
         assert reader.session.get("count") == count
 
     assert storage.count("setItem") == writer.count("setItem")
+
+
+def test_stale_event_keeps_storage_value(tabs, storage):
+    first, second = tabs
+    first.session.set_persistent("theme", "light")
+    stale = storage.raw()["__ps:theme"]
+    second.session.set_persistent("theme", "dark")
+
+    second.session.handle_storage_event("__ps:theme", stale)
+    flush()
+
+    assert second.session.get("theme") == "dark"
+    assert storage.raw()["__ps:theme"] == '[1,"p","dark"]'
+
+
+def test_stale_removal_keeps_value(tabs, storage):
+    first, second = tabs
+    first.session.set_persistent("theme", "light")
+    first.session.clear("theme")
+    second.session.set_persistent("theme", "dark")
+
+    second.session.handle_storage_event("__ps:theme", None)
+    flush()
+
+    assert second.session.get("theme") == "dark"

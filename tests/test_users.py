@@ -492,6 +492,7 @@ def test_pending_auth_store_failure_logged(session, storage, caplog):
     assert session.user_id == "alice"
     assert "'cart'" in caplog.text
     assert "__ps:cart" not in storage.raw()
+    assert session.get("cart") == "x" * 100
 
 
 # ------------------------------------------- the other methods, same rules
@@ -550,7 +551,7 @@ def test_make_auth_signed_out_removes_copy(session, storage):
     assert "__ps:cart" not in storage.raw()
 
 
-def test_make_auth_signed_out_stored_at_sign_in(session, storage):
+def test_make_auth_stored_at_sign_in(session, storage):
     session.set_persistent("cart", ALICE_CART)
     session.make_auth("cart")
 
