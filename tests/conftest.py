@@ -2,9 +2,17 @@
 and can be told to fail, and sessions built over it."""
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from persistent_session import PersistentSession, tracker
 from persistent_session.storage import MemoryStorage
+
+# Shared, loaded machines run examples slowly: judge hypothesis tests by their
+# results, never by how long an example took.
+settings.register_profile(
+    "project", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("project")
 
 
 class FakeQuotaError(Exception):
