@@ -106,6 +106,17 @@ def json_loads(text: str) -> "Any":
     return json.loads(text)
 
 
+try:
+    # json.dumps builds a new encoder on every call that passes an option, so
+    # one encoder made here serves every call; its output is the same.
+    json_dumps_compact = json.JSONEncoder(separators=(",", ":")).encode
+except AttributeError:  # MicroPython's json has no JSONEncoder.
+
+    def json_dumps_compact(value: "Any") -> str:  # type: ignore[misc]
+        """Return `value` as JSON text with no space after `,` and `:`."""
+        return json.dumps(value, separators=(",", ":"))
+
+
 _HEX_DIGITS = "0123456789abcdefABCDEF"
 
 

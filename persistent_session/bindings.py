@@ -38,13 +38,40 @@ ATTRIBUTE = "data-session"
 SELECTOR = "[" + ATTRIBUTE + "]"
 
 
+# CPython refuses to write an int of more than sys.get_int_max_str_digits()
+# digits (4300 by default, 640 at the lowest) in decimal, so `_int_text`
+# writes longer ones 500 digits at a time.
+_DIGITS_PER_CHUNK = 500
+_CHUNK = 10**_DIGITS_PER_CHUNK
+
+
 def display_text(value: "Any") -> str:
     """Return the text a bound element shows for `value`."""
     if value is None:
         return ""
     if type(value) is str:
         return value
+    if type(value) is int:
+        return _int_text(value)
+    # TODO: a container holding an int longer than CPython's digit limit
+    # raises ValueError here, so its bound elements keep their previous text.
     return str(value)
+
+
+def _int_text(value: int) -> str:
+    try:
+        return str(value)
+    except ValueError:
+        pass
+    sign = "-" if value < 0 else ""
+    rest = -value if value < 0 else value
+    chunks = []
+    while rest:
+        rest, chunk = divmod(rest, _CHUNK)
+        chunks.append(chunk)
+    chunks.reverse()
+    padded = ["%0*d" % (_DIGITS_PER_CHUNK, chunk) for chunk in chunks[1:]]
+    return sign + str(chunks[0]) + "".join(padded)
 
 
 def _parse_number(text: str) -> "int | float | None":
@@ -94,9 +121,16 @@ class Bindings:
         return len(self._bindings)
 
     def bind_all(self, root: "Any") -> None:
-        """Bind `root`, when it is marked, and every marked element inside it."""
+        """Bind `root`, when it is marked, and every marked element inside it.
+
+        A bound `root` that has lost its attribute is released: the page's
+        MutationObserver passes such an element here when the attribute is
+        removed.
+        """
         if _is_marked(root):
             self.bind(root)
+        elif self._bindings and self._dom.binding_id(root) is not None:
+            self.release(root)
         for element in root.querySelectorAll(SELECTOR):
             self.bind(element)
 

@@ -36,8 +36,9 @@ log = get_logger(__name__)
 
 USER_EVENT = "persistent-session:user"
 
-# Helpers that run in JavaScript: each replaces a loop that would otherwise
-# cross between Python and JavaScript once per stored entry or DOM record.
+# Helpers that run in JavaScript. Most replace a loop that would otherwise
+# cross between Python and JavaScript once per stored entry or DOM record, and
+# the storage ones catch exceptions that MicroPython cannot catch.
 _HELPERS_SOURCE = r"""
 function startsWith(text, prefix) { return text.lastIndexOf(prefix, 0) === 0; }
 function describeError(error) {

@@ -33,7 +33,14 @@ import json
 import math
 from datetime import date, datetime, timedelta, timezone
 
-from ._compat import TYPE_CHECKING, b64decode, b64encode, json_loads, with_cause
+from ._compat import (
+    TYPE_CHECKING,
+    b64decode,
+    b64encode,
+    json_dumps_compact,
+    json_loads,
+    with_cause,
+)
 
 if TYPE_CHECKING:
     from typing import Any
@@ -173,46 +180,61 @@ def _convert(value: "Any") -> "tuple[Any, bool]":
     if kind not in _CONTAINER_TYPES:
         return _encode_leaf(value, kind), True
 
-    # The containers on the path from `value` to the item being visited.
+    # The containers on the path from `value` to the item being visited. Each
+    # pass of the outer loop visits items of the innermost one until it meets
+    # a container, which it enters, or runs out, and then it leaves.
     stack = [_EncodeFrame(value, kind)]
     open_ids = {id(value)}
     while True:
         frame = stack[-1]
-        item = next(frame.items, _END)
-        if item is _END:
-            stack.pop()
-            open_ids.discard(id(frame.container))
-            item_json, item_immutable = frame.finish()
-            if not stack:
-                return item_json, item_immutable
-            stack[-1].add(item_json, item_immutable)
+        child = None
+        if frame.kind is dict:
+            output = frame.output
+            for key, item in frame.items:
+                if type(key) is not str:
+                    raise TypeError(
+                        "unsupported value: dict keys must be str, got "
+                        + _type_name(key)
+                        + " key "
+                        + _short_repr(key)
+                    )
+                item_kind = type(item)
+                if item_kind in _CONTAINER_TYPES:
+                    frame.key = key
+                    child = item
+                    break
+                output[key] = _encode_leaf(item, item_kind)
+        else:
+            append = frame.output.append
+            for item in frame.items:
+                item_kind = type(item)
+                if item_kind in _CONTAINER_TYPES:
+                    child = item
+                    break
+                append(_encode_leaf(item, item_kind))
+
+        if child is not None:
+            if id(child) in open_ids:
+                raise TypeError(
+                    "unsupported value: a "
+                    + _type_name(child)
+                    + " that contains itself"
+                )
+            if len(stack) >= MAX_DEPTH:
+                raise TypeError(
+                    "unsupported value: a %s nested too deeply (more than %d "
+                    "levels of containers)" % (_type_name(value), MAX_DEPTH)
+                )
+            open_ids.add(id(child))
+            stack.append(_EncodeFrame(child, type(child)))
             continue
 
-        if frame.kind is dict:
-            key, item = item
-            if type(key) is not str:
-                raise TypeError(
-                    "unsupported value: dict keys must be str, got "
-                    + _type_name(key)
-                    + " key "
-                    + _short_repr(key)
-                )
-            frame.key = key
-        item_kind = type(item)
-        if item_kind not in _CONTAINER_TYPES:
-            frame.add(_encode_leaf(item, item_kind), True)
-            continue
-        if id(item) in open_ids:
-            raise TypeError(
-                "unsupported value: a " + _type_name(item) + " that contains itself"
-            )
-        if len(stack) >= MAX_DEPTH:
-            raise TypeError(
-                "unsupported value: a %s nested too deeply (more than %d levels "
-                "of containers)" % (_type_name(value), MAX_DEPTH)
-            )
-        open_ids.add(id(item))
-        stack.append(_EncodeFrame(item, item_kind))
+        stack.pop()
+        open_ids.discard(id(frame.container))
+        item_json, item_immutable = frame.finish()
+        if not stack:
+            return item_json, item_immutable
+        stack[-1].add(item_json, item_immutable)
 
 
 def _first(pair: "tuple[str, Any]") -> str:
@@ -220,7 +242,7 @@ def _first(pair: "tuple[str, Any]") -> str:
 
 
 def _dumps(value: "Any") -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json_dumps_compact(value)
 
 
 def _type_name(value: "Any") -> str:
@@ -238,11 +260,13 @@ def encode(value: "Any") -> "tuple[str, int]":
     Raise TypeError naming the type when `value`, or anything inside it, is
     not a supported type, or when a container contains itself.
     """
+    # Separators change only containers, and json.dumps without arguments
+    # reuses one encoder where _dumps builds a new one per call.
     kind = type(value)
     if kind is str or kind is bool or value is None:
-        return _dumps(value), COPY_NONE
+        return json.dumps(value), COPY_NONE
     if kind is int and not _is_big_int(value):
-        return _dumps(value), COPY_NONE
+        return json.dumps(value), COPY_NONE
 
     converted, immutable = _convert(value)
     text = _dumps(converted)
@@ -315,29 +339,40 @@ def _deep_copy(value: "Any") -> "Any":
         return value
 
     # Values reach here through encode or decode, so they nest at most
-    # MAX_DEPTH deep and contain no cycles.
+    # MAX_DEPTH deep and contain no cycles. The walk is the one of `decode`.
     stack = [_BuildFrame(kind, iter(value.items() if kind is dict else value))]
     while True:
         frame = stack[-1]
-        item = next(frame.items, _END)
-        if item is _END:
-            stack.pop()
-            copied = frame.finish()
-            if not stack:
-                return copied
-            stack[-1].add(copied)
-            continue
+        child = None
         if frame.kind is dict:
-            frame.key, item = item
-        item_kind = type(item)
-        if item_kind is list or item_kind is tuple:
-            stack.append(_BuildFrame(item_kind, iter(item)))
-        elif item_kind is dict:
-            stack.append(_BuildFrame(dict, iter(item.items())))
-        elif item_kind is set:
-            frame.add(set(item))
+            output = frame.output
+            for key, item in frame.items:
+                item_kind = type(item)
+                if item_kind is list or item_kind is dict or item_kind is tuple:
+                    frame.key = key
+                    child = item
+                    break
+                output[key] = set(item) if item_kind is set else item
         else:
-            frame.add(item)
+            append = frame.output.append
+            for item in frame.items:
+                item_kind = type(item)
+                if item_kind is list or item_kind is dict or item_kind is tuple:
+                    child = item
+                    break
+                append(set(item) if item_kind is set else item)
+
+        if child is not None:
+            child_kind = type(child)
+            items = child.items() if child_kind is dict else child
+            stack.append(_BuildFrame(child_kind, iter(items)))
+            continue
+
+        stack.pop()
+        copied = frame.finish()
+        if not stack:
+            return copied
+        stack[-1].add(copied)
 
 
 def decode_text(text: str) -> "tuple[Any, int]":
@@ -383,35 +418,55 @@ def decode(data: "Any") -> "Any":
     if type(node) is not _BuildFrame:
         return node
 
-    # The containers on the path from `data` to the item being decoded.
+    # The containers on the path from `data` to the item being decoded,
+    # visited as in `_convert`.
     stack = [node]
     while True:
         frame = stack[-1]
-        item = next(frame.items, _END)
-        if item is _END:
-            stack.pop()
-            value = _finish_decoded(frame)
-            if not stack:
-                return value
-            stack[-1].add(value)
+        child = None
+        if frame.kind is dict:
+            output = frame.output
+            for key, item in frame.items:
+                if type(key) is not str:
+                    # MicroPython's json.loads accepts {1: 2}.
+                    raise ValueError("unexpected JSON object key " + _short_repr(key))
+                kind = type(item)
+                if kind is str or kind is int or kind is float or kind is bool:
+                    output[key] = item
+                    continue
+                node = _decode_node(item)
+                if type(node) is _BuildFrame:
+                    frame.key = key
+                    child = node
+                    break
+                output[key] = node
+        else:
+            append = frame.output.append
+            for item in frame.items:
+                kind = type(item)
+                if kind is str or kind is int or kind is float or kind is bool:
+                    append(item)
+                    continue
+                node = _decode_node(item)
+                if type(node) is _BuildFrame:
+                    child = node
+                    break
+                append(node)
+
+        if child is not None:
+            if len(stack) >= MAX_DEPTH:
+                raise ValueError(
+                    "the value is nested too deeply (more than %d levels of "
+                    "containers)" % MAX_DEPTH
+                )
+            stack.append(child)
             continue
 
-        if frame.kind is dict:
-            key, item = item
-            if type(key) is not str:
-                # MicroPython's json.loads accepts {1: 2}.
-                raise ValueError("unexpected JSON object key " + _short_repr(key))
-            frame.key = key
-        node = _decode_node(item)
-        if type(node) is not _BuildFrame:
-            frame.add(node)
-            continue
-        if len(stack) >= MAX_DEPTH:
-            raise ValueError(
-                "the value is nested too deeply (more than %d levels of containers)"
-                % MAX_DEPTH
-            )
-        stack.append(node)
+        stack.pop()
+        value = _finish_decoded(frame)
+        if not stack:
+            return value
+        stack[-1].add(value)
 
 
 def _decode_node(data: "Any") -> "Any":

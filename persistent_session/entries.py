@@ -16,7 +16,7 @@ the format in full.
 import json
 
 from . import codec
-from ._compat import TYPE_CHECKING, RecursionLimitError
+from ._compat import TYPE_CHECKING, RecursionLimitError, json_loads, with_cause
 
 if TYPE_CHECKING:
     from typing import Any
@@ -82,9 +82,13 @@ def parse_entry_text(text: "Any") -> StoredEntry:
     if type(text) is not str:
         raise EntryError("the entry is not text")
     try:
-        data = json.loads(text)
+        data = json_loads(text)
     except ValueError as exc:
-        raise EntryError("the entry is not valid JSON") from exc
+        raise with_cause(EntryError("the entry is not valid JSON"), exc)  # noqa: B904
+    except RecursionLimitError as exc:
+        # CPython's json.loads raises RecursionError on deeply nested arrays.
+        error = EntryError("the entry is nested too deeply")
+        raise with_cause(error, exc)  # noqa: B904
     return parse_entry(data)
 
 
@@ -118,9 +122,8 @@ def parse_entry(data: "Any") -> StoredEntry:
     try:
         value = codec.decode(data[2])
     except ValueError as exc:
-        raise EntryError("the value is invalid: " + str(exc)) from exc
-    except RecursionLimitError as exc:
-        raise EntryError("the value is nested too deeply") from exc
+        error = EntryError("the value is invalid: " + str(exc))
+        raise with_cause(error, exc)  # noqa: B904
     return StoredEntry(kind, value, codec.copy_mode_for(value), owner)
 
 
@@ -134,7 +137,7 @@ def parse_user(text: "Any") -> "str | None":
     if type(text) is not str:
         return None
     try:
-        user_id = json.loads(text)
+        user_id = json_loads(text)
     except ValueError:
         return None
     return user_id if type(user_id) is str else None

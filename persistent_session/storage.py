@@ -9,9 +9,7 @@ with the Web Storage interface (`getItem`, `setItem`, `removeItem`, `key`,
     area.set("__ps:color", '[1,"p","blue"]')
 """
 
-import json
-
-from ._compat import TYPE_CHECKING, get_logger
+from ._compat import TYPE_CHECKING, get_logger, json_loads
 from .entries import PROBE_ENTRY
 
 if TYPE_CHECKING:
@@ -129,7 +127,7 @@ class StorageArea:
         result: "list[tuple[str, Any, str | None]]" = []
         for name, text in self.read_pairs(prefix):
             try:
-                result.append((name, json.loads(text), None))
+                result.append((name, json_loads(text), None))
             except ValueError:
                 result.append((name, text, "the entry is not valid JSON"))
         return result
@@ -139,7 +137,7 @@ class StorageArea:
     ) -> "list[tuple[str, Any, str | None]] | None":
         count_text, _, body = str(combined).partition("|")
         try:
-            pairs = json.loads(body)
+            pairs = json_loads(body)
         except ValueError:
             return None
         if type(pairs) is not list or str(len(pairs)) != count_text:

@@ -21,7 +21,7 @@ glue installs a scheduler (`set_scheduler`) that flushes right after the
 current task.
 """
 
-from ._compat import TYPE_CHECKING, get_logger
+from ._compat import TYPE_CHECKING, get_logger, log_traceback
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,8 +113,7 @@ def _call_nonreactive(function: "Callable[..., Any]", *args: "Any") -> "Any":
 
 def _log_error(where: str, exc: BaseException) -> None:
     log.error("Exception in %s: %s: %s", where, type(exc).__name__, exc)
-    if hasattr(log, "isEnabledFor"):
-        log.debug("Traceback of the exception in %s", where, exc_info=exc)
+    log_traceback(log, exc, "Traceback of the exception in %s", where)
 
 
 class Computation:
@@ -269,8 +268,14 @@ class Dependency:
         return True
 
     def changed(self) -> None:
-        """Invalidate every computation that read this dependency."""
-        for computation in list(self._dependents.values()):
+        """Invalidate every computation that read this dependency.
+
+        They are invalidated, and so rerun, in the order they were created,
+        as in Meteor. Iterating the dict would give another order on
+        MicroPython, whose dicts do not keep insertion order.
+        """
+        dependents = self._dependents
+        for computation in [dependents[key] for key in sorted(dependents)]:
             computation.invalidate()
 
     def has_dependents(self) -> bool:
