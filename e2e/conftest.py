@@ -163,3 +163,93 @@ def open_harness(context, server, interpreter):
         return PageDriver(page, url).load()
 
     return open_tab
+
+
+# Installed in every page of a context by the `storage_spy` fixture, before the
+# page's own scripts: it records each Web Storage write the page makes and each
+# storage event the page receives.
+STORAGE_SPY_SCRIPT = r"""
+(() => {
+  const calls = [];
+  const events = [];
+  window.psStorageCalls = calls;
+  window.psStorageEvents = events;
+  const areaName = (storage) => {
+    try {
+      return storage === window.sessionStorage ? "sessionStorage" : "localStorage";
+    } catch (error) {
+      return "unknown";
+    }
+  };
+  for (const method of ["setItem", "removeItem", "clear"]) {
+    const original = Storage.prototype[method];
+    Storage.prototype[method] = function (...args) {
+      calls.push([areaName(this), method, args.length ? String(args[0]) : null]);
+      return original.apply(this, args);
+    };
+  }
+  window.addEventListener("storage", (event) => {
+    events.push([areaName(event.storageArea), event.key, event.newValue]);
+  });
+})();
+"""
+
+# How long a tab may take to receive a storage event from another tab.
+EVENT_TIMEOUT_MS = 30_000
+
+# Passed as `new_value` to StorageSpy.wait_for_event to accept any value.
+ANY_VALUE = object()
+
+
+class StorageSpy:
+    """Reads what STORAGE_SPY_SCRIPT recorded in a tab since it loaded or reset."""
+
+    def calls(self, tab: PageDriver, area: str = "localStorage") -> list[list[str]]:
+        """Return `[method, name]` for each setItem, removeItem and clear call."""
+        recorded = tab.page.evaluate("() => window.psStorageCalls")
+        return [[method, name] for called_area, method, name in recorded
+                if called_area == area]
+
+    def writes(self, tab: PageDriver, area: str = "localStorage") -> int:
+        """Return the number of setItem, removeItem and clear calls on `area`."""
+        return len(self.calls(tab, area))
+
+    def events(self, tab: PageDriver, area: str = "localStorage") -> list[list]:
+        """Return `[key, newValue]` for each storage event received for `area`."""
+        recorded = tab.page.evaluate("() => window.psStorageEvents")
+        return [[key, value] for event_area, key, value in recorded
+                if event_area == area]
+
+    def reset(self, *tabs: PageDriver) -> None:
+        for tab in tabs:
+            tab.page.evaluate(
+                "() => { window.psStorageCalls.length = 0;"
+                " window.psStorageEvents.length = 0; }"
+            )
+
+    def wait_for_event(self, tab: PageDriver, key: str | None,
+                       new_value: object = ANY_VALUE, count: int = 1) -> None:
+        """Wait until `tab` has received `count` storage events on localStorage
+        for `key` (None for `localStorage.clear()`), the last of them with
+        `new_value` (None for a removal) unless it is ANY_VALUE; then let the
+        session's flush run."""
+        tab.page.wait_for_function(
+            """([key, matchValue, newValue, count]) => {
+              const matching = window.psStorageEvents.filter(
+                event => event[0] === "localStorage" && event[1] === key);
+              if (matching.length < count) return false;
+              return !matchValue || matching[matching.length - 1][2] === newValue;
+            }""",
+            arg=[key, new_value is not ANY_VALUE,
+                 None if new_value is ANY_VALUE else new_value, count],
+            polling=50,
+            timeout=EVENT_TIMEOUT_MS,
+        )
+        tab.settle()
+
+
+@pytest.fixture
+def storage_spy(context) -> StorageSpy:
+    """Record storage writes and storage events in every tab opened afterwards."""
+    context.add_init_script(STORAGE_SPY_SCRIPT)
+    return StorageSpy()
