@@ -152,14 +152,20 @@ def open_harness(context, server, interpreter):
     any of its scripts (to break storage, say).
     """
 
-    def open_tab(settings: str = "/settings.json", init_script: str | None = None,
-                 interp: str | None = None, page_context=None) -> PageDriver:
+    def open_tab(
+        settings: str = "/settings.json",
+        init_script: str | None = None,
+        interp: str | None = None,
+        page_context=None,
+    ) -> PageDriver:
         target = page_context or context
         page = target.new_page()
         if init_script:
             page.add_init_script(init_script)
         chosen = interp or interpreter
-        url = f"{server}/e2e/harness.html?interpreter={chosen}&settings={quote(settings)}"
+        url = (
+            f"{server}/e2e/harness.html?interpreter={chosen}&settings={quote(settings)}"
+        )
         return PageDriver(page, url).load()
 
     return open_tab
@@ -207,8 +213,11 @@ class StorageSpy:
     def calls(self, tab: PageDriver, area: str = "localStorage") -> list[list[str]]:
         """Return `[method, name]` for each setItem, removeItem and clear call."""
         recorded = tab.page.evaluate("() => window.psStorageCalls")
-        return [[method, name] for called_area, method, name in recorded
-                if called_area == area]
+        return [
+            [method, name]
+            for called_area, method, name in recorded
+            if called_area == area
+        ]
 
     def writes(self, tab: PageDriver, area: str = "localStorage") -> int:
         """Return the number of setItem, removeItem and clear calls on `area`."""
@@ -217,8 +226,9 @@ class StorageSpy:
     def events(self, tab: PageDriver, area: str = "localStorage") -> list[list]:
         """Return `[key, newValue]` for each storage event received for `area`."""
         recorded = tab.page.evaluate("() => window.psStorageEvents")
-        return [[key, value] for event_area, key, value in recorded
-                if event_area == area]
+        return [
+            [key, value] for event_area, key, value in recorded if event_area == area
+        ]
 
     def reset(self, *tabs: PageDriver) -> None:
         for tab in tabs:
@@ -227,8 +237,13 @@ class StorageSpy:
                 " window.psStorageEvents.length = 0; }"
             )
 
-    def wait_for_event(self, tab: PageDriver, key: str | None,
-                       new_value: object = ANY_VALUE, count: int = 1) -> None:
+    def wait_for_event(
+        self,
+        tab: PageDriver,
+        key: str | None,
+        new_value: object = ANY_VALUE,
+        count: int = 1,
+    ) -> None:
         """Wait until `tab` has received `count` storage events on localStorage
         for `key` (None for `localStorage.clear()`), the last of them with
         `new_value` (None for a removal) unless it is ANY_VALUE; then let the
@@ -240,8 +255,12 @@ class StorageSpy:
               if (matching.length < count) return false;
               return !matchValue || matching[matching.length - 1][2] === newValue;
             }""",
-            arg=[key, new_value is not ANY_VALUE,
-                 None if new_value is ANY_VALUE else new_value, count],
+            arg=[
+                key,
+                new_value is not ANY_VALUE,
+                None if new_value is ANY_VALUE else new_value,
+                count,
+            ],
             polling=50,
             timeout=EVENT_TIMEOUT_MS,
         )

@@ -34,8 +34,108 @@ except NameError:  # MicroPython raises RuntimeError on deep recursion.
     RecursionLimitError = RuntimeError  # type: ignore[assignment,misc]
 
 
+def _patch_micropython_datetime() -> None:
+    """Make micropython-lib's datetime compare and hash as CPython's does.
+
+    In MicroPython 1.27, `datetime == other` raises AttributeError when
+    `other` is not a datetime (a date, an int, None). A set that contains a
+    datetime next to other values then fails to build whenever two members
+    land in the same slot. Two equal aware datetimes (one instant at two UTC
+    offsets) also hash differently there. This makes `==` return False for
+    other types and hashes an aware datetime by its UTC time, as CPython does.
+    """
+    from datetime import datetime
+
+    equals = datetime.__eq__
+    hash_of = datetime.__hash__
+
+    def equal(self: datetime, other: object) -> bool:
+        return isinstance(other, datetime) and equals(self, other)
+
+    def hash_by_utc(self: datetime) -> int:
+        offset = self.utcoffset()
+        if offset is None:
+            return hash_of(self)
+        return hash_of(self.replace(tzinfo=None) - offset)
+
+    datetime.__eq__ = equal  # type: ignore[method-assign]
+    datetime.__hash__ = hash_by_utc  # type: ignore[method-assign]
+
+
+if IS_MICROPYTHON:
+    _patch_micropython_datetime()
+
+
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+# The 6-bit value of each byte in base64 text. The value 64 marks a byte
+# outside the alphabet, "=" included.
+_BASE64_VALUES = bytearray([64] * 256)
+for _index in range(64):
+    _BASE64_VALUES[_BASE64_ALPHABET[_index]] = _index
+
+
+def _b2a_base64(data: bytes) -> str:
+    """Encode `data` as padded standard base64, in plain Python."""
+    alphabet = _BASE64_ALPHABET
+    output = bytearray()
+    append = output.append
+    whole = len(data) - len(data) % 3
+    for start in range(0, whole, 3):
+        group = (data[start] << 16) | (data[start + 1] << 8) | data[start + 2]
+        append(alphabet[group >> 18])
+        append(alphabet[(group >> 12) & 63])
+        append(alphabet[(group >> 6) & 63])
+        append(alphabet[group & 63])
+    rest = len(data) - whole
+    if rest:
+        group = data[whole] << 16
+        if rest == 2:
+            group |= data[whole + 1] << 8
+        append(alphabet[group >> 18])
+        append(alphabet[(group >> 12) & 63])
+        append(alphabet[(group >> 6) & 63] if rest == 2 else 61)  # 61 is "="
+        append(61)
+    return bytes(output).decode("ascii")
+
+
+def _a2b_base64(text: str) -> bytes:
+    """Decode padded standard base64 `text`, in plain Python.
+
+    Raise ValueError on a length that is not a multiple of 4 or a character
+    outside the alphabet. Nonzero bits after the last byte are ignored here
+    and rejected by `b64decode`.
+    """
+    raw = text.encode("utf-8")
+    if len(raw) % 4:
+        raise ValueError("base64 text length is not a multiple of 4")
+    padding = 0
+    if raw[-2:] == b"==":
+        padding = 2
+    elif raw[-1:] == b"=":
+        padding = 1
+    body = raw[: len(raw) - padding] + b"A" * padding
+    values = _BASE64_VALUES
+    output = bytearray()
+    append = output.append
+    for start in range(0, len(body), 4):
+        first = values[body[start]]
+        second = values[body[start + 1]]
+        third = values[body[start + 2]]
+        fourth = values[body[start + 3]]
+        if first | second | third | fourth > 63:
+            raise ValueError("base64 text contains a character outside the alphabet")
+        group = (first << 18) | (second << 12) | (third << 6) | fourth
+        append(group >> 16)
+        append((group >> 8) & 255)
+        append(group & 255)
+    return bytes(output[: len(output) - padding])
+
+
 def b64encode(data: bytes) -> str:
     """Encode `data` as standard base64 text without a trailing newline."""
+    if IS_MICROPYTHON:
+        return _b2a_base64(data)
     return binascii.b2a_base64(data).decode("ascii").rstrip("\n")
 
 
@@ -43,16 +143,22 @@ def b64decode(text: str) -> bytes:
     """Decode base64 `text` exactly as `b64encode` writes it.
 
     Raise ValueError for anything else: wrong padding, characters outside the
-    alphabet, whitespace, or nonzero bits after the last byte. Both interpreters
-    decode leniently on their own and in different ways, so the check that
-    encoding the result gives `text` back makes them accept the same texts.
+    alphabet, whitespace, or nonzero bits after the last byte. CPython's
+    binascii decodes leniently, so the check that encoding the result gives
+    `text` back makes every interpreter accept the same texts.
+
+    MicroPython 1.27 under PyScript has only micropython-lib's binascii,
+    written in Python. It took 6 s and hundreds of megabytes to encode 16 KB
+    and raised MemoryError at 64 KB (measured in Chromium), so MicroPython
+    uses the linear encoder and decoder above.
     """
     try:
-        data = binascii.a2b_base64(text.encode("ascii"))
-    except Exception as exc:
-        # CPython raises binascii.Error or UnicodeEncodeError. MicroPython's
-        # binascii (from micropython-lib) has no binascii.Error and raises a
-        # plain Exception.
+        if IS_MICROPYTHON:
+            data = _a2b_base64(text)
+        else:
+            data = binascii.a2b_base64(text.encode("ascii"))
+    except ValueError as exc:
+        # binascii.Error and UnicodeEncodeError are ValueErrors.
         raise with_cause(ValueError("invalid base64 text"), exc)  # noqa: B904
     if b64encode(data) != text:
         raise ValueError("invalid base64 text: not in the form b64encode writes")
@@ -60,7 +166,7 @@ def b64decode(text: str) -> bytes:
 
 
 def with_cause(error: "_Error", cause: "BaseException | None") -> "_Error":
-    """Return `error` with `cause` as its cause; `raise with_cause(e, c)`.
+    """Return `error` with `cause` as its cause, for `raise with_cause(e, c)`.
 
     This does what `raise e from c` does (`c` None hides the exception being
     handled), but MicroPython 1.27 prints "exception chaining not supported"
@@ -103,7 +209,12 @@ def json_loads(text: str) -> "Any":
     """
     if IS_MICROPYTHON and ("\\ud" in text or "\\uD" in text):
         text = _join_escaped_surrogates(text)
-    return json.loads(text)
+    try:
+        return json.loads(text)
+    except RecursionLimitError as exc:
+        # Only a hand-edited entry nests this deeply; callers treat it like
+        # any other text that is not valid JSON.
+        raise with_cause(ValueError("the JSON text is nested too deeply"), exc)  # noqa: B904
 
 
 try:

@@ -12,13 +12,14 @@ import pytest
 from conftest import FakeStorage
 
 from persistent_session import (
+    PersistentSession,
     QuotaExceededError,
     SessionError,
     StorageError,
     autorun,
     flush,
 )
-from persistent_session.storage import MemoryStorage, open_storage
+from persistent_session.storage import MemoryStorage, StorageArea, open_storage
 
 BIG = "x" * 200
 QUOTA = 100
@@ -932,3 +933,28 @@ def test_bad_key_in_dict(session, storage, key):
 
     assert session.all() == {}
     assert storage.raw() == {}
+
+
+def test_deeply_nested_entry_skipped(storage, caplog):
+    storage.setItem("__ps:deep", '[1,"p",' + "[" * 100_000 + "]" * 100_000 + "]")
+    storage.setItem("__ps:theme", '[1,"p","dark"]')
+    combined_calls = []
+
+    def read_combined(prefix):
+        combined_calls.append(prefix)
+        pairs = [
+            "[" + json.dumps(name) + "," + text + "]"
+            for name, text in storage.items()
+            if name.startswith(prefix)
+        ]
+        return str(len(pairs)) + "|[" + ",".join(pairs) + "]"
+
+    area = StorageArea(storage, "localStorage", read_combined=read_combined)
+    with caplog.at_level(logging.WARNING, logger="persistent_session"):
+        session = PersistentSession(area)
+
+    assert combined_calls == ["__ps:"]
+    assert session.get("theme") == "dark"
+    assert "deep" not in session
+    assert "'deep'" in caplog.text
+    assert storage.raw()["__ps:deep"].startswith('[1,"p",[[[')
