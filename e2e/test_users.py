@@ -194,10 +194,27 @@ def test_user_event_signs_in_out(open_harness):
 
     dispatch_user(tab, {"id": "mallory"})
     assert tab.run("result = Session.user_id") == "alice"
-    assert len([m for m in tab.console if "persistent-session:user" in m]) == 1
+    assert len([m for m in tab.console if "Ignored a user report" in m]) == 1
 
     dispatch_user(tab, None)
     assert tab.run("result = Session.user_id") is None
     assert tab.run("result = Session.get('cart')") is None
     assert USER_ENTRY not in tab.storage()
     assert "__ps:cart" not in tab.storage()
+
+
+def test_user_global_read_at_start(open_harness):
+    tab = open_harness(init_script="window.persistentSessionUser = 'early';")
+
+    assert tab.run("result = Session.user_id") == "early"
+    assert tab.storage()[USER_ENTRY] == '"early"'
+
+
+def test_empty_user_event_ignored(open_harness):
+    tab = open_harness()
+    dispatch_user(tab, "alice")
+
+    dispatch_user(tab, "")
+
+    assert tab.run("result = Session.user_id") == "alice"
+    assert len([m for m in tab.console if "Ignored a user report" in m]) == 1

@@ -11,7 +11,9 @@ JavaScript sign-in code can report the user with a DOM event:
     window.dispatchEvent(
         new CustomEvent("persistent-session:user", {detail: null}))
 
-The listeners last until `shutdown()`.
+Events sent before `start()` has finished reach no listener, so sign-in code
+that runs at page load sets `window.persistentSessionUser` (a user id or null)
+instead; `start()` reads it once. The listeners last until `shutdown()`.
 """
 
 import asyncio
@@ -24,6 +26,7 @@ from . import tracker
 from ._compat import TYPE_CHECKING, get_logger
 from .bindings import ATTRIBUTE, Bindings
 from .entries import AUTHENTICATED, PERSISTENT, TEMPORARY
+from .errors import SessionError
 from .settings import default_method_from_settings, default_method_from_text
 from .storage import StorageArea, open_storage
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 USER_EVENT = "persistent-session:user"
+USER_GLOBAL = "persistentSessionUser"
 
 # Helpers that run in JavaScript. Most replace a loop that would otherwise
 # cross between Python and JavaScript once per stored entry or DOM record, and
@@ -96,15 +100,18 @@ return {
     window.addEventListener("storage", listener);
     return listener;
   },
+  describeUser: function (user) {
+    if (user === null || user === undefined) return "";
+    if (typeof user === "string") return "s" + user;
+    if (typeof user === "number" && isFinite(user)) return "s" + String(user);
+    return "x" + typeof user;
+  },
+  readUserGlobal: function (name) {
+    return name in window ? this.describeUser(window[name]) : "u";
+  },
   listenUser: function (type, callback) {
-    var listener = function (event) {
-      var detail = event.detail;
-      if (detail === null || detail === undefined) callback("");
-      else if (typeof detail === "string") callback("s" + detail);
-      else if (typeof detail === "number" && isFinite(detail))
-        callback("s" + String(detail));
-      else callback("x" + typeof detail);
-    };
+    var describeUser = this.describeUser;
+    var listener = function (event) { callback(describeUser(event.detail)); };
     window.addEventListener(type, listener);
     return listener;
   },
@@ -358,16 +365,23 @@ def _connect(session: "PersistentSession", area: StorageArea) -> None:
 
     def on_user(detail: str) -> None:
         detail = str(detail)
-        if detail == "":
-            session.set_user(None)
-        elif detail[0] == "s":
-            session.set_user(detail[1:])
-        else:
+        if detail[:1] == "x" or detail == "s":
             log.warning(
-                "Ignored a %s event: detail must be a user id string or null, got %s",
-                USER_EVENT,
-                detail[1:],
+                "Ignored a user report: a user id must be a non-empty string or "
+                "null, got %s",
+                detail[1:] or "an empty string",
             )
+            return
+        try:
+            session.set_user(detail[1:] if detail else None)
+        except SessionError as exc:
+            log.warning("Could not record the user reported by the page: %s", exc)
+
+    # Sign-in code that runs before Python has started cannot reach the
+    # listener yet, so it may leave the user in a global instead.
+    early_user = str(helpers.readUserGlobal(USER_GLOBAL))
+    if early_user != "u":
+        on_user(early_user)
 
     user_proxy = create_proxy(on_user)
     page.proxies.append(user_proxy)

@@ -448,6 +448,8 @@ class PersistentSession:
                 "set_user() requires a str user id or None, got "
                 + type(user_id).__name__
             )
+        if user_id == "":
+            raise ValueError("set_user() requires a non-empty user id, or None")
         if user_id == self._user_id:
             return
         area = self._area

@@ -802,3 +802,12 @@ def test_tabs_auth_ignored_signed_out(make_session):
     second.handle_storage_event("__ps:cart", auth_text(ALICE_CART, "alice"))
 
     assert second.get("cart") is None
+
+
+def test_empty_user_id_rejected(session):
+    session.set_user("alice")
+
+    with pytest.raises(ValueError, match="non-empty"):
+        session.set_user("")
+
+    assert session.user_id == "alice"
