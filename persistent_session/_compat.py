@@ -218,6 +218,13 @@ def json_loads(text: str) -> "Any":
 
 
 try:
+    # CPython's C function behind json.dumps for a str, without the call
+    # overhead of json.dumps.
+    json_dumps_str = json.encoder.encode_basestring_ascii
+except AttributeError:  # MicroPython's json has no encoder module.
+    json_dumps_str = json.dumps
+
+try:
     # json.dumps builds a new encoder on every call that passes an option, so
     # one encoder made here serves every call; its output is the same.
     json_dumps_compact = json.JSONEncoder(separators=(",", ":")).encode

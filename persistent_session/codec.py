@@ -38,6 +38,7 @@ from ._compat import (
     b64decode,
     b64encode,
     json_dumps_compact,
+    json_dumps_str,
     json_loads,
     with_cause,
 )
@@ -261,9 +262,12 @@ def encode(value: "Any") -> "tuple[str, int]":
     # Separators change only containers, and json.dumps without arguments
     # reuses one encoder where _dumps builds a new one per call.
     kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return json.dumps(value), COPY_NONE
+    if kind is str:
+        return json_dumps_str(value), COPY_NONE
     if kind is int and not _is_big_int(value):
+        # JSON writes an int as its decimal text on every interpreter.
+        return str(value), COPY_NONE
+    if kind is bool or value is None:
         return json.dumps(value), COPY_NONE
 
     converted, immutable = _convert(value)

@@ -335,14 +335,23 @@ class PersistentSession:
         An existing key takes the default type too; `update` keeps a key's
         type. `set(dict)` sets every entry of the dict, all or nothing.
         """
+        if value is not _MISSING and self._started and isinstance(key, str):
+            self._set_one(key, value, self._default_kind)
+            return
         self._set_items(self._items(key, value, "set"), self._default_kind)
 
     def set_temp(self, key: "Any", value: "Any" = _MISSING) -> None:
         """Set `key` as a temporary value, kept in memory only."""
+        if value is not _MISSING and self._started and isinstance(key, str):
+            self._set_one(key, value, TEMPORARY)
+            return
         self._set_items(self._items(key, value, "set_temp"), TEMPORARY)
 
     def set_persistent(self, key: "Any", value: "Any" = _MISSING) -> None:
         """Set `key` as a persistent value, stored until cleared."""
+        if value is not _MISSING and self._started and isinstance(key, str):
+            self._set_one(key, value, PERSISTENT)
+            return
         self._set_items(self._items(key, value, "set_persistent"), PERSISTENT)
 
     def set_auth(self, key: "Any", value: "Any" = _MISSING) -> None:
@@ -351,6 +360,9 @@ class PersistentSession:
         With nobody signed in, the value stays in memory and is stored, owned
         by that user, when a user signs in.
         """
+        if value is not _MISSING and self._started and isinstance(key, str):
+            self._set_one(key, value, AUTHENTICATED)
+            return
         self._set_items(self._items(key, value, "set_auth"), AUTHENTICATED)
 
     def update(self, key: "Any", value: "Any" = _MISSING) -> None:
@@ -660,6 +672,35 @@ class PersistentSession:
 
     def _set_items(self, items: "list[tuple[str, Any]]", kind: str) -> None:
         self._set_grouped({kind: items})
+
+    def _set_one(self, key: str, value: "Any", kind: str) -> None:
+        # The common case of `_set_grouped`, a single key, without the undo
+        # bookkeeping: with one write there is nothing to undo.
+        encoded, copy_mode = _encode_for(key, value)
+        old_entry = self._entries.get(key)
+        text = self._stored_text(kind, encoded)
+        unreadable = key in self._unreadable
+        if (
+            text is not None
+            or unreadable
+            or (old_entry is not None and self._is_stored(old_entry))
+        ):
+            area = self._area
+            assert area is not None
+            try:
+                if text is None:
+                    area.remove(entry_name(key))
+                else:
+                    area.set(entry_name(key), text)
+            except Exception as exc:
+                raise with_cause(self._write_error(key, text, exc), None)  # noqa: B904
+            if unreadable:
+                self._unreadable.discard(key)
+
+        if copy_mode != codec.COPY_NONE:
+            # Keep a private copy: the caller may change its own object.
+            value = codec.copy_value(value, copy_mode)
+        self._replace(key, old_entry, _Entry(kind, value, encoded, copy_mode))
 
     def _set_defaults(self, items: "list[tuple[str, Any]]", kind: str) -> None:
         absent = []

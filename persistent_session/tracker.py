@@ -275,6 +275,8 @@ class Dependency:
         MicroPython, whose dicts do not keep insertion order.
         """
         dependents = self._dependents
+        if not dependents:
+            return
         for computation in [dependents[key] for key in sorted(dependents)]:
             computation.invalidate()
 
