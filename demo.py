@@ -112,7 +112,7 @@ async def main():
         document.getElementById(button_id).disabled = False
     document.getElementById("status").textContent = (
         "Python: "
-        + sys.implementation.name
+        + ("MicroPython" if sys.implementation.name == "micropython" else "Pyodide")
         + " · storage: "
         + Session.storage_name
         + " · plain set() is "

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
-# The status line names sys.implementation.name, which is "cpython" on Pyodide.
-IMPLEMENTATION = {"pyodide": "cpython", "micropython": "micropython"}
+# The status line names the interpreter the page runs on.
+IMPLEMENTATION = {"pyodide": "Pyodide", "micropython": "MicroPython"}
 
 SIGNED_OUT_CART = "(sign in to keep a cart; items added now are kept at sign-in)"
 
