@@ -60,7 +60,7 @@ __all__ = [
     "is_scalar",
 ]
 
-# How `get` must copy a stored value so that callers cannot change it:
+# The copy that `get` makes of a stored value so that callers cannot change it:
 # not at all (immutable), one level (a container of immutable items), or all
 # the way down.
 COPY_NONE = 0

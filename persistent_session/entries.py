@@ -41,7 +41,7 @@ _TEMPORARY_HEAD = '[%d,"t",' % FORMAT_VERSION
 
 
 class EntryError(ValueError):
-    """A stored entry of ours that cannot be read; the message says why."""
+    """A stored entry of ours that cannot be read; the message gives the reason."""
 
 
 class StoredEntry:

@@ -265,7 +265,7 @@ class PersistentSession:
         return codec.copy_value(entry.value, entry.copy_mode)
 
     def equals(self, key: str, value: "Any") -> bool:
-        """Return True when `key` holds `value`, compared by encoded form.
+        """Return True when the value of `key` equals `value` in encoded form.
 
         `value` must be None, bool, int, float, str, bytes, date or datetime;
         other types raise TypeError. Reactive: the current computation reruns
@@ -313,7 +313,7 @@ class PersistentSession:
         return None if entry is None else entry.kind
 
     def keys(self) -> "list[str]":
-        """Return every key that holds a value. Reactive, like `all`."""
+        """Return every key that has a value. Reactive, like `all`."""
         self._require_started()
         if tracker._current is not None:
             self._all_dep.depend()
@@ -377,7 +377,7 @@ class PersistentSession:
         self._set_grouped(by_kind)
 
     def set_default(self, key: "Any", value: "Any" = _MISSING) -> None:
-        """Set `key` with the default type only when it holds no value yet."""
+        """Set `key` with the default type only when it has no value yet."""
         self._set_defaults(self._items(key, value, "set_default"), self._default_kind)
 
     def set_default_temp(self, key: "Any", value: "Any" = _MISSING) -> None:

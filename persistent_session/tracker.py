@@ -241,7 +241,7 @@ class Computation:
 
 
 class Dependency:
-    """Something that computations read and that tells them when it changes."""
+    """A source of data that computations read; it invalidates them on change."""
 
     def __init__(self) -> None:
         self._dependents: "dict[int, Computation]" = {}
